@@ -184,7 +184,7 @@ impl Recorder {
             return;
         }
         for e in all.iter_mut() {
-            masked_again(e, |text| r.remask(text));
+            masked_again(e, |text| r.remask(text), |b| r.remask_body(b));
         }
     }
 
@@ -333,7 +333,11 @@ impl Recorder {
         };
         let mut exchange = exchange;
         // A quiet value (a `state`) that is a secret learnt before names it as one.
-        masked_again(&mut exchange, |text| r.requalified(text));
+        masked_again(
+            &mut exchange,
+            |text| r.requalified(text),
+            |b| b.text = r.requalified(&b.text),
+        );
         let exchange = {
             let mut all = self.inner.exchanges.lock();
             let at = all.partition_point(|e| e.seq < exchange.seq);
@@ -346,9 +350,10 @@ impl Recorder {
     }
 }
 
-/// `e` with `mask` applied to every text it records: URL, path, query, header values, bodies
-/// and error.
-fn masked_again(e: &mut Exchange, mask: impl Fn(&str) -> String) {
+/// `e` with `mask` applied to every text it records (URL, path, query, header values and
+/// error) and `mask_body` to its bodies (which may look inside their base64, as
+/// [`Redactor::remask_body`] does).
+fn masked_again(e: &mut Exchange, mask: impl Fn(&str) -> String, mask_body: impl Fn(&mut Body)) {
     let req = &mut e.request;
     req.url = mask(&req.url);
     req.path = mask(&req.path);
@@ -364,7 +369,7 @@ fn masked_again(e: &mut Exchange, mask: impl Fn(&str) -> String) {
         h.value = mask(&h.value);
     }
     for b in bodies {
-        b.text = mask(&b.text);
+        mask_body(b);
     }
     e.error = e.error.as_deref().map(&mask);
 }
@@ -451,5 +456,64 @@ mod tests {
             .clone()
             .unwrap_or_default();
         assert!(query.contains(&format!("state={marker}")), "{query}");
+    }
+
+    /// Exchange `seq`: a POST of `body` (bytes) as `content_type`.
+    fn raw_body(seq: u64, content_type: &str, body: Vec<u8>) -> RawExchange {
+        let mut e = raw(seq, "POST", "/services/apexrest/notes", None, "");
+        e.headers = vec![("Content-Type".into(), content_type.into())];
+        e.body = bytes::Bytes::from(body);
+        e
+    }
+
+    fn b64(bytes: &[u8]) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    }
+
+    fn unb64(text: &str) -> Vec<u8> {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .unwrap_or_else(|e| panic!("not base64 ({e}): {text}"))
+    }
+
+    #[test]
+    fn a_secret_learnt_later_is_masked_inside_base64_bodies_recorded_before() {
+        let redactor = Redactor::new(b"k");
+        let recorder = Recorder::new(redactor.clone(), 64 * 1024);
+        let verifier = "2ahwgBogj4q8uqfQR0dtLuuF766ahTasNaH2_IqbQ3LvdnqSjeEobjhLya5BW6yf";
+        // A text body that is the base64 of a JSON document holding the verifier.
+        let json = format!(r#"{{"note":"carried","verifier":"{verifier}"}}"#);
+        recorder.record(raw_body(1, "text/plain", b64(json.as_bytes()).into_bytes()));
+        // A body that is not UTF-8 (Latin-1 é), kept as a base64 copy of its bytes.
+        let mut latin1 = br#"{"Name":"Caf"#.to_vec();
+        latin1.push(0xE9);
+        latin1.extend_from_slice(format!(r#"","Description":"{verifier}"}}"#).as_bytes());
+        recorder.record(raw_body(2, "application/json", latin1.clone()));
+        let before = recorder.exchanges();
+        assert_eq!(
+            before[1].request.body.base64.as_deref(),
+            Some(b64(&latin1).as_str())
+        );
+        let token =
+            format!("grant_type=authorization_code&code=aPrx1234abcd&code_verifier={verifier}");
+        recorder.record(raw(3, "POST", "/services/oauth2/token", None, &token));
+        let marker = redactor.marker("code_verifier", verifier);
+        let all = recorder.exchanges();
+        let text = &all[0].request.body.text;
+        let decoded = String::from_utf8(unb64(text)).unwrap();
+        assert!(!decoded.contains(verifier), "{decoded}");
+        assert_eq!(
+            decoded,
+            format!(r#"{{"note":"carried","verifier":"{marker}"}}"#)
+        );
+        let copy = all[1].request.body.base64.as_deref().expect("still a copy");
+        let bytes = unb64(copy);
+        let shown = String::from_utf8_lossy(&bytes);
+        assert!(!shown.contains(verifier), "{shown}");
+        assert!(shown.contains(&marker), "{shown}");
+        assert!(bytes.contains(&0xE9), "the bytes that are no UTF-8 stay");
+        assert!(std::str::from_utf8(&bytes).is_err());
     }
 }

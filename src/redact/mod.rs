@@ -39,6 +39,7 @@ mod formats;
 mod partial;
 mod patterns;
 mod remask;
+mod remask_base64;
 mod words;
 
 use crate::evidence::{CapturedOutput, Header, KnownSecret, SourceFile};
