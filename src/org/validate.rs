@@ -190,12 +190,15 @@ fn check_range(f: &FieldDef, v: &Value, written: Option<&str>) -> Result<(), SfE
     if whole_digits == 0 {
         return Ok(());
     }
-    let magnitude = match v {
-        Value::Int(i) => i.unsigned_abs() as f64,
-        Value::Double(d) => d.abs(),
+    let fits = match v {
+        // Whole numbers are compared exactly (a bound past u64's range holds any i64).
+        Value::Int(i) => 10u64
+            .checked_pow(u32::from(whole_digits))
+            .is_none_or(|bound| i.unsigned_abs() < bound),
+        Value::Double(d) => d.abs() < 10f64.powi(i32::from(whole_digits)),
         _ => return Ok(()),
     };
-    if magnitude < 10f64.powi(i32::from(whole_digits)) {
+    if fits {
         return Ok(());
     }
     // Written out only for the error (a Bulk job checks a million values that fit).
@@ -715,4 +718,24 @@ fn cleared_default(f: &FieldDef) -> SfError {
         format!("Required fields are missing: [{}]", f.name),
     )
     .with_fields(fields)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::org::schema::FieldType;
+
+    #[test]
+    fn a_whole_number_fits_its_digits_exactly_even_past_a_doubles_precision() {
+        let f = FieldDef::new("Units__c", "Units", FieldType::Int).with_size(18, 0);
+        let largest = 999_999_999_999_999_999_i64; // 18 nines: a double rounds it to 1e18
+        assert!(check_range(&f, &Value::Int(largest), None).is_ok());
+        assert!(check_range(&f, &Value::Int(-largest), None).is_ok());
+        let e = check_range(&f, &Value::Int(largest + 1), None).unwrap_err();
+        assert_eq!(e.code, ErrorCode::NUMBER_OUTSIDE_VALID_RANGE);
+        let small = FieldDef::new("Seats__c", "Seats", FieldType::Int).with_size(3, 0);
+        assert!(check_range(&small, &Value::Int(999), None).is_ok());
+        assert!(check_range(&small, &Value::Int(1000), Some("1000")).is_err());
+        assert!(check_range(&small, &Value::Int(i64::MIN), None).is_err());
+    }
 }
