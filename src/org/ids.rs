@@ -74,13 +74,26 @@ impl std::hash::Hasher for IdHasher {
 
 /// The value of one base-62 character (0 for anything else).
 fn base62_digit(c: u8) -> u8 {
-    match c {
-        b'0'..=b'9' => c - b'0',
-        b'A'..=b'Z' => c - b'A' + 10,
-        b'a'..=b'z' => c - b'a' + 36,
-        _ => 0,
-    }
+    BASE62_DIGITS[usize::from(c)]
 }
+
+/// [`base62_digit`] for every byte, looked up rather than worked out (an id is hashed on
+/// every insert and lookup).
+const BASE62_DIGITS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        table[c] = match b {
+            b'0'..=b'9' => b - b'0',
+            b'A'..=b'Z' => b - b'A' + 10,
+            b'a'..=b'z' => b - b'a' + 36,
+            _ => 0,
+        };
+        c += 1;
+    }
+    table
+};
 
 /// The three checksum characters for a case-sensitive 15-character id.
 pub fn checksum_suffix(id15: &[u8; 15]) -> [u8; 3] {
@@ -375,5 +388,13 @@ mod tests {
         assert_eq!(custom_key_prefix('a', 0), "a00");
         assert_eq!(custom_key_prefix('a', 1), "a01");
         assert_eq!(custom_key_prefix('e', 10), "e0A");
+    }
+
+    #[test]
+    fn each_base62_character_reads_as_its_place_in_the_alphabet() {
+        for (value, &c) in BASE62.iter().enumerate() {
+            assert_eq!(usize::from(base62_digit(c)), value, "{}", c as char);
+        }
+        assert_eq!((base62_digit(b'-'), base62_digit(0xff)), (0, 0));
     }
 }
