@@ -20,6 +20,15 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Where `scripts/install-clients` put the clients: `SFLAB_TOOLS` (as `scripts/test` sets it),
+/// else the project's `.tools/`.
+fn tools() -> PathBuf {
+    std::env::var_os("SFLAB_TOOLS")
+        .filter(|t| !t.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join(".tools"))
+}
+
 fn client_present(path: &Path, what: &str) -> bool {
     if path.exists() {
         return true;
@@ -45,10 +54,13 @@ struct RunningOrg {
 
 impl RunningOrg {
     async fn start() -> RunningOrg {
+        RunningOrg::start_with(Org::default_org()).await
+    }
+
+    async fn start_with(org: Org) -> RunningOrg {
         let workspace = tempfile::tempdir().unwrap();
         let ca = sflab::org::tls::LocalCa::load_or_create(workspace.path()).unwrap();
         let tls = ca.server_config().unwrap();
-        let org = Org::default_org();
         let login = issue_static_token(&org, None).unwrap();
         let rest = sflab::org::serve::bind_loopback(0).await.unwrap();
         let pubsub = sflab::org::serve::bind_loopback(0).await.unwrap();
@@ -119,7 +131,7 @@ impl RunningOrg {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_pubsub_client_publishes_subscribes_and_resumes() {
-    let python = root().join(".tools/venv/bin/python");
+    let python = tools().join("venv/bin/python");
     if !client_present(&python, "Python with grpcio") {
         return;
     }
@@ -147,15 +159,12 @@ async fn python_pubsub_client_publishes_subscribes_and_resumes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn jsforce_streaming_client_receives_platform_and_change_events() {
-    let jsforce = root().join(".tools/node/node_modules/jsforce");
+    let jsforce = tools().join("node/node_modules/jsforce");
     if !client_present(&jsforce, "jsforce") {
         return;
     }
     let org = RunningOrg::start().await;
-    let node_path = root()
-        .join(".tools/node/node_modules")
-        .display()
-        .to_string();
+    let node_path = tools().join("node/node_modules").display().to_string();
     let out = org
         .run(
             Path::new("node"),
@@ -164,6 +173,29 @@ async fn jsforce_streaming_client_receives_platform_and_change_events() {
         )
         .await;
     assert!(out.contains("all streaming checks passed"), "{out}");
+    let _ = org.stop.send(true);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jsforce_subscribes_to_data_change_events_in_an_org_with_no_object_selected() {
+    let jsforce = tools().join("node/node_modules/jsforce");
+    if !client_present(&jsforce, "jsforce") {
+        return;
+    }
+    let seed = sflab::org::OrgSeed::from_yaml("org: { name: No Capture }\n").unwrap();
+    let org = RunningOrg::start_with(Org::new(&seed).unwrap()).await;
+    let node_path = tools().join("node/node_modules").display().to_string();
+    let out = org
+        .run(
+            Path::new("node"),
+            &["tests/clients/jsforce_streaming_no_capture_check.js"],
+            &[("NODE_PATH", node_path)],
+        )
+        .await;
+    assert!(
+        out.contains("all no-capture streaming checks passed"),
+        "{out}"
+    );
     let _ = org.stop.send(true);
 }
 

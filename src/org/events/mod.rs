@@ -110,9 +110,11 @@ impl Events {
             bus.add_channel(&t.channel, def.retention());
             types.insert(t.name.clone(), t);
         }
-        if !defs.cdc_objects.is_empty() {
-            bus.add_channel(ALL_CHANGE_EVENTS, Retention::high_volume());
-        }
+        // The standard channel is predefined in every org, as Salesforce's Change Data Capture
+        // guide describes it: with no object selected it carries nothing, but a subscription to
+        // it succeeds. A single-object channel exists only for a selected object; a subscriber
+        // to another is told why by `unknown_channel`.
+        bus.add_channel(ALL_CHANGE_EVENTS, Retention::high_volume());
         for object in &defs.cdc_objects {
             let o = schema.object(object).ok_or_else(|| SeedError::Section {
                 section: "events".into(),
