@@ -415,7 +415,7 @@ async fn a_tree_record_without_its_type_or_with_a_malformed_reference_id_is_refu
 async fn a_collections_upsert_by_a_field_that_is_no_key_is_refused_whole_as_an_unknown_one_is() {
     let m = mock();
     let body = json!({"records":[{"attributes":{"type":"Account"},"Name":"x"}]});
-    for field in ["Name", "Nope__c"] {
+    for field in ["Industry", "Nope__c"] {
         let r = m
             .json(
                 Method::PATCH,
@@ -433,6 +433,55 @@ async fn a_collections_upsert_by_a_field_that_is_no_key_is_refused_whole_as_an_u
             r.text
         );
     }
+}
+
+#[tokio::test]
+async fn a_collections_upsert_by_a_standard_id_lookup_field_updates_one_match_creates_on_none() {
+    let m = mock();
+    // Contact.Email is idLookup: matched whatever its case; Account.Name likewise.
+    let r = m
+        .json(
+            Method::PATCH,
+            &format!("{V}/composite/sobjects/Contact/Email"),
+            json!({"allOrNone": false, "records": [
+                {"attributes":{"type":"Contact"},"Email":"MAYA.ROSSI@falcon.example","Title":"CTO"},
+                {"attributes":{"type":"Contact"},"Email":"new.one@x.example","LastName":"New"}
+            ]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body[0]["success"], true, "{}", r.text);
+    assert_eq!(r.body[0]["created"], false, "{}", r.text);
+    assert_eq!(r.body[1]["created"], true, "{}", r.text);
+    let q = m
+        .get(&format!(
+            "{V}/query?q=SELECT+Title+FROM+Contact+WHERE+Email='maya.rossi@falcon.example'"
+        ))
+        .await;
+    assert_eq!(q.body["records"][0]["Title"], "CTO", "{}", q.text);
+    // Two Accounts of one name: that row fails as a duplicate, the other is created.
+    m.post(
+        &format!("{V}/sobjects/Account"),
+        json!({"Name":"Falcon Corp"}),
+    )
+    .await;
+    let r = m
+        .json(
+            Method::PATCH,
+            &format!("{V}/composite/sobjects/Account/Name"),
+            json!({"records": [
+                {"attributes":{"type":"Account"},"Name":"falcon corp","Phone":"1"},
+                {"attributes":{"type":"Account"},"Name":"Brand New Co"}
+            ]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(
+        r.body[0]["errors"][0]["statusCode"], "DUPLICATE_EXTERNAL_ID",
+        "{}",
+        r.text
+    );
+    assert_eq!(r.body[1]["created"], true, "{}", r.text);
 }
 
 #[tokio::test]

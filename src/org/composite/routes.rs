@@ -372,10 +372,11 @@ async fn upsert_records(
             .schema()
             .object(&object)
             .ok_or_else(|| CompositeError::UnknownObject(object.clone()))?;
-        // A field that is not an upsert key (the Id, an external id or a unique field) is
-        // refused for the whole call, as an unknown one is and as a single-record upsert is.
+        // A field that is not an upsert key (the Id, an external id, a unique field or a
+        // standard idLookup field such as Contact.Email) is refused for the whole call, as an
+        // unknown one is and as a single-record upsert is.
         let is_key = |f: &&crate::org::schema::FieldDef| {
-            f.external_id || f.unique || f.system == Some(crate::org::schema::SystemField::Id)
+            f.unique || crate::org::standard_objects::id_lookup(obj, f)
         };
         let f = obj.field(&field).filter(is_key).ok_or_else(|| {
             CompositeError::NotFound(format!(

@@ -459,8 +459,10 @@ pub fn upsert(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFault
         let store = ctx.state.org.store.read();
         let object = rows.first().and_then(|r| store.schema().object(&r.object));
         let found = object.and_then(|o| o.field(&field));
+        // The Id, an external id, a unique field or a standard idLookup field (Contact.Email,
+        // Account.Name), as over REST.
         let usable = |f: &crate::org::schema::FieldDef| {
-            f.external_id || f.unique || f.system == Some(SystemField::Id)
+            f.unique || object.is_some_and(|o| crate::org::standard_objects::id_lookup(o, f))
         };
         // [U] The wording is remembered from real orgs, not captured: a field that is not an
         // external id or indexed field (or no field at all) faults the whole upsert.

@@ -1131,7 +1131,7 @@ async fn an_upsert_on_a_field_that_is_not_an_external_id_faults_the_call() {
     let app = router(org.clone());
     let t = token(&org);
     let before = org.store.read().count("Account");
-    for field in ["Name", "Industry", "Bogus__c"] {
+    for field in ["Phone", "Industry", "Bogus__c"] {
         let call = format!("<upsert><externalIDFieldName>{field}</externalIDFieldName><sObjects><type>Account</type><Name>Falcon Corp</Name></sObjects></upsert>");
         let r = post(&app, "/services/Soap/u/59.0", envelope(Some(&t), "", &call)).await;
         assert_eq!(fault_code(&r), "sf:INVALID_FIELD", "{field}");
@@ -1144,6 +1144,31 @@ async fn an_upsert_on_a_field_that_is_not_an_external_id_faults_the_call() {
         );
     }
     assert_eq!(org.store.read().count("Account"), before);
+}
+
+#[tokio::test]
+async fn an_upsert_on_a_standard_id_lookup_field_updates_one_match_and_creates_on_none() {
+    let org = Org::default_org();
+    let app = router(org.clone());
+    let t = token(&org);
+    let before = org.store.read().count("Contact");
+    let call = "<upsert><externalIDFieldName>Email</externalIDFieldName><sObjects><type>Contact</type><Email>Maya.Rossi@FALCON.example</Email><Title>CTO</Title></sObjects><sObjects><type>Contact</type><Email>soap.new@x.example</Email><LastName>SoapNew</LastName></sObjects></upsert>";
+    let r = post(&app, "/services/Soap/u/59.0", envelope(Some(&t), "", call)).await;
+    assert!(!r.text.contains("Fault"), "{}", r.text);
+    let created: Vec<_> = r
+        .text
+        .match_indices("<created>")
+        .map(|(i, _)| &r.text[i + 9..i + 13])
+        .collect();
+    assert_eq!(created, ["fals", "true"], "{}", r.text);
+    assert_eq!(org.store.read().count("Contact"), before + 1);
+    let q = post(
+        &app,
+        "/services/Soap/u/59.0",
+        envelope(Some(&t), "", "<query><queryString>SELECT Title FROM Contact WHERE Email = 'maya.rossi@falcon.example'</queryString></query>"),
+    )
+    .await;
+    assert!(q.text.contains("<sf:Title>CTO</sf:Title>"), "{}", q.text);
 }
 
 #[tokio::test]
