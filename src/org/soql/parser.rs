@@ -295,6 +295,10 @@ impl Parser {
     }
 
     fn integer(&mut self) -> PResult<u64> {
+        // Apex binds a LIMIT or OFFSET too (`LIMIT :pageSize`); the API takes only a number.
+        if self.peek().tok == Tok::Colon {
+            return self.bind_variable();
+        }
         if let Tok::Number(n) = &self.peek().tok {
             if let Ok(v) = n.parse::<u64>() {
                 self.next();

@@ -79,6 +79,8 @@ fn a_bind_or_another_field_where_a_value_belongs_is_an_apex_only_bind() {
         ),
         ("SELECT Id FROM Account WHERE Id IN :ids", 36),
         ("SELECT Id FROM Account WHERE Name IN ('A', :b)", 44),
+        ("SELECT Id FROM Account LIMIT :pageSize", 30),
+        ("SELECT Id FROM Account LIMIT 10 OFFSET :skip", 40),
     ] {
         let e = parse(q).unwrap_err();
         assert_eq!(e.message, "Bind variables only allowed in Apex code", "{q}");
