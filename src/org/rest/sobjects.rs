@@ -107,8 +107,22 @@ fn object_name(state: &RestState, sobject: &str) -> Result<String, ApiError> {
     let store = state.org.store.read();
     let index = store
         .object_index(sobject)
-        .map_err(|_| ApiError::not_found())?;
+        .map_err(|_| unknown_object(sobject))?;
     Ok(store.object(index).name.clone())
+}
+
+/// 404 NOT_FOUND for an object the org does not have, as a real org answers; a standard
+/// object the mock org does not model (Campaign, Event) is named as one, as SOQL names it.
+fn unknown_object(sobject: &str) -> ApiError {
+    match crate::org::unmodelled::object_note(sobject) {
+        Some(note) => ApiError::new(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            format!("The requested resource does not exist. {note}."),
+        )
+        .without_fields(),
+        None => ApiError::not_found(),
+    }
 }
 
 /// Object access for `op` on `object` (its canonical name), where the org enforces it.
@@ -371,7 +385,7 @@ fn described<'s>(
             .events
             .event_object(name)
             .map(Cow::Owned)
-            .ok_or_else(ApiError::not_found),
+            .ok_or_else(|| unknown_object(name)),
     }
 }
 
@@ -391,7 +405,7 @@ fn described_or_change_event<'s>(
         Some(crate::org::events::EventKind::Change { object }) => store.schema().object(object),
         _ => None,
     }
-    .ok_or_else(ApiError::not_found)?;
+    .ok_or_else(|| unknown_object(name))?;
     Ok((
         Cow::Owned(describe::change_event_object(parent)),
         parent.name.clone(),

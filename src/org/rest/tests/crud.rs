@@ -918,3 +918,31 @@ async fn every_url_describe_lists_is_served_or_named_as_one_the_mock_does_not_se
         );
     }
 }
+
+#[tokio::test]
+async fn a_standard_object_the_mock_does_not_model_is_named_as_such_in_the_404() {
+    let m = mock();
+    let r = m
+        .post(&format!("{V}/sobjects/Campaign"), json!({"Name": "Spring"}))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    assert_eq!(r.body[0]["errorCode"], "NOT_FOUND");
+    assert_eq!(
+        r.body[0]["message"],
+        "The requested resource does not exist. Campaign is a standard object on a real org, but sflab's mock org does not model it."
+    );
+    let r = m.get(&format!("{V}/sobjects/event/describe")).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    assert!(r.body[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Event is a standard object on a real org"));
+    // A name no real org has keeps the real org's words alone.
+    let r = m
+        .post(&format!("{V}/sobjects/Bogus"), json!({"Name": "x"}))
+        .await;
+    assert_eq!(
+        r.body[0]["message"],
+        "The requested resource does not exist"
+    );
+}
