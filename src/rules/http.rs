@@ -28,7 +28,11 @@ pub(crate) trait WithPattern {
 /// the client itself never made. With `gave_up_within_ms`, a counted request the client hung
 /// up on (no answer recorded: its own deadline closed the connection) must have been given up
 /// within that many milliseconds of being sent: a client told to give up after 2 seconds
-/// that waits 3.8 still gets its answer in time from a fault that holds it 4.
+/// that waits 3.8 still gets its answer in time from a fault that holds it 4. With `soql`, a
+/// request counts only when the query it sends (its `q` parameter) reads no more than that
+/// statement (see [`super::soql_statement::Statement::reads_no_more_than`]): a program that
+/// queries every record and drops the unwanted ones in its own code has pulled more data than
+/// the job needs, whatever it prints.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestMade {
     pub pattern: RequestPattern,
@@ -38,6 +42,7 @@ pub struct RequestMade {
     pub runs: Option<Vec<usize>>,
     pub same_client_start: bool,
     pub gave_up_within_ms: Option<i64>,
+    pub soql: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -55,6 +60,34 @@ pub(crate) struct Counts {
     same_client_start: bool,
     #[serde(default)]
     gave_up_within_ms: Option<i64>,
+    #[serde(default, deserialize_with = "valid_soql")]
+    soql: Option<String>,
+}
+
+/// `soql:` as written, refused when the lab loads if it is not SOQL the org reads.
+fn valid_soql<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let text = String::deserialize(d)?;
+    if let Err(e) = crate::org::soql::parse_query(&text) {
+        let said = e.to_string();
+        let first = said.lines().next().unwrap_or_default();
+        return Err(serde::de::Error::custom(format!(
+            "`soql` is not valid SOQL: {first}"
+        )));
+    }
+    Ok(Some(text))
+}
+
+/// Whether `e`'s query (`q`) reads no more than `soql`; false when it sends none or none the
+/// org reads.
+fn reads_no_more(e: &crate::evidence::Exchange, soql: &str) -> bool {
+    use super::soql_statement::Statement;
+    match (
+        e.query_param("q").as_deref().and_then(Statement::parse),
+        Statement::parse(soql),
+    ) {
+        (Some(sent), Some(asked)) => sent.reads_no_more_than(&asked),
+        _ => false,
+    }
 }
 
 fn one() -> usize {
@@ -72,6 +105,7 @@ impl WithPattern for RequestMade {
             runs: rest.runs,
             same_client_start: rest.same_client_start,
             gave_up_within_ms: rest.gave_up_within_ms,
+            soql: rest.soql,
         }
     }
 }
@@ -172,6 +206,7 @@ pub(crate) fn request_made(p: &RequestMade, cx: &Cx) -> Verdict {
         .filter(in_runs)
         .filter(|e| p.pattern.matches_exchange(e))
         .filter(|e| p.status.is_none_or(|s| e.status() == Some(s)))
+        .filter(|e| p.soql.as_deref().is_none_or(|q| reads_no_more(e, q)))
         .map(|e| e.seq)
         .collect();
     let n = seqs.len();
@@ -179,8 +214,41 @@ pub(crate) fn request_made(p: &RequestMade, cx: &Cx) -> Verdict {
         Some(s) => format!("{} answered {s}", p.pattern.describe()),
         None => p.pattern.describe(),
     };
+    if let Some(q) = &p.soql {
+        want = format!("{want} whose query reads no more than `{q}`");
+    }
     if let Some(runs) = p.runs.as_deref().and_then(crate::wording::runs) {
         want = format!("{want} in {runs}");
+    }
+    if let (Some(asked), true) = (&p.soql, n < p.min) {
+        // Queries sent to the place asked for, answered as asked, that read more: name them,
+        // since "none was made" would hide that the filter is missing from the query itself.
+        let wider: Vec<&crate::evidence::Exchange> = cx
+            .ev
+            .exchanges
+            .iter()
+            .filter(in_runs)
+            .filter(|e| p.pattern.matches_exchange(e))
+            .filter(|e| p.status.is_none_or(|s| e.status() == Some(s)))
+            .filter(|e| !reads_no_more(e, asked))
+            .collect();
+        if let Some(first) = wider.first() {
+            let sent = first
+                .query_param("q")
+                .map(|q| {
+                    format!(
+                        "sent `{}`",
+                        q.split_whitespace().collect::<Vec<_>>().join(" ")
+                    )
+                })
+                .unwrap_or_else(|| "sent no `q` query".to_string());
+            return cx
+                .fail(format!(
+                    "Expected a request {want}, but {} {sent}, which reads more rows or other fields: filter in the query itself, so the org sends only what the job needs, rather than dropping records in your own code.",
+                    show(first)
+                ))
+                .with_evidence(wider.iter().map(|e| e.seq));
+        }
     }
     if n < p.min {
         // Requests that match but were answered otherwise are named: "none was made" would
@@ -581,6 +649,70 @@ mod tests {
         );
         let ev = evidence(vec![get(q, 200), get(q, 200), get(q, 200).run(1)]);
         assert_passes(rule, &ev);
+    }
+
+    const FILTERED: &str = "{ rule: http.request, method: GET, path: /services/data/*/query, status: 200, soql: \"SELECT Name FROM Account WHERE Courier_Id__c != null\" }";
+
+    fn query(soql: &str) -> crate::evidence::Exchange {
+        let q: String = url::form_urlencoded::byte_serialize(soql.as_bytes()).collect();
+        get(&format!("/services/data/v62.0/query?q={q}"), 200)
+    }
+
+    #[test]
+    fn with_soql_a_query_of_every_record_filtered_in_the_programs_own_code_fails() {
+        let v = assert_fails(
+            FILTERED,
+            &evidence(vec![query("SELECT Name FROM Account ORDER BY Name")]),
+        );
+        assert!(
+            v.message.contains("#1 GET /services/data/v62.0/query sent `SELECT Name FROM Account ORDER BY Name`, which reads more")
+                && v.message.contains("filter in the query itself"),
+            "{}",
+            v.message
+        );
+        assert_eq!(v.evidence, vec![1]);
+        // A filter the rows do not need to pass leaves every record in.
+        assert_fails(
+            FILTERED,
+            &evidence(vec![query(
+                "SELECT Name FROM Account WHERE Courier_Id__c != null OR Name != null",
+            )]),
+        );
+        // Another field read beside the names is more data too.
+        assert_fails(
+            FILTERED,
+            &evidence(vec![query(
+                "SELECT Name, Courier_Id__c FROM Account WHERE Courier_Id__c != null",
+            )]),
+        );
+    }
+
+    #[test]
+    fn with_soql_the_same_statement_in_any_spelling_order_or_cut_passes() {
+        for soql in [
+            "SELECT Name FROM Account WHERE Courier_Id__c != null ORDER BY Name",
+            "select name from account where courier_id__c<>NULL",
+            "SELECT Account.Name FROM Account WHERE Courier_Id__c != null LIMIT 200",
+        ] {
+            assert_passes(FILTERED, &evidence(vec![query(soql)]));
+        }
+        let both = evidence(vec![
+            query("SELECT Name FROM Account"),
+            query("SELECT Name FROM Account WHERE Courier_Id__c != null"),
+        ]);
+        assert_passes(FILTERED, &both);
+    }
+
+    #[test]
+    fn soql_that_is_not_soql_is_refused_when_the_lab_loads() {
+        let v: serde_json::Value = serde_yaml::from_str(
+            "{ rule: http.request, path: /services/data/*/query, soql: \"SELECT FROM Account WHERE\" }",
+        )
+        .unwrap();
+        let e = super::super::RuleSpec::from_value(v)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`soql` is not valid SOQL"), "{e}");
     }
 
     const FIRST_CALL: &str = "{ rule: http.request, method: GET, path: /services/data/*/query, query: { q: FROM Account }, header: \"Authorization: Bearer\" }";
