@@ -336,6 +336,26 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         None => lab,
     };
 
+    // Each attempt hands out secrets of its own (see `super::fresh_secrets`); the lab's own
+    // values stay known secrets, so one typed into a file is still named.
+    let refreshed;
+    let lab = match options.org.backend() {
+        crate::evidence::Backend::Mock => {
+            for (kind, value) in handed_secrets(lab) {
+                redactor.add_secret(kind, &value);
+            }
+            match super::fresh_secrets::with_fresh_secrets(lab, || {
+                crate::org::auth::config::random_hex(12).to_ascii_lowercase()
+            }) {
+                Some(fresh) => {
+                    refreshed = fresh;
+                    &refreshed
+                }
+                None => lab,
+            }
+        }
+        _ => lab,
+    };
     let mut extra_env = lab.run.env.clone();
     // Where sflab's development setup keeps extra client tools (a Python venv with grpcio and
     // avro for the Pub/Sub labs); passed on so a lab's `./run` can prefer them.

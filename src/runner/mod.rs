@@ -13,6 +13,7 @@ pub mod capture;
 pub mod env;
 pub mod error_line;
 pub mod files_only;
+pub mod fresh_secrets;
 pub mod interleave;
 pub mod judge;
 pub mod lab_actions;
