@@ -510,11 +510,14 @@ mod tests {
         );
     }
 
+    /// A row read, with its values as bytes, or the error that ended the reading.
+    type ReadRow = Result<(RowShape, Vec<Vec<u8>>), String>;
+
     /// Every row (or the error ending the reading) and its values, as bytes.
     fn all_rows<R: RowRecord + Default>(
         mut rows: UploadRows<'_>,
         values: fn(&R) -> Vec<Vec<u8>>,
-    ) -> Vec<Result<(RowShape, Vec<Vec<u8>>), String>> {
+    ) -> Vec<ReadRow> {
         let mut record = R::default();
         let mut out = Vec::new();
         loop {
