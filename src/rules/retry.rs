@@ -1099,16 +1099,7 @@ mod tests {
     #[test]
     fn a_back_off_is_judged_by_its_growth_not_by_its_first_step() {
         let rule = "{ rule: retry.backoff }";
-        let chain = |waits: &[i64]| {
-            let mut at = 0;
-            let mut ex = vec![req("POST", P, 504).at(at, 5)];
-            for (k, w) in waits.iter().enumerate() {
-                at += 5 + w;
-                let status = if k + 1 == waits.len() { 201 } else { 504 };
-                ex.push(req("POST", P, status).at(at, 5));
-            }
-            evidence(ex)
-        };
+        let chain = chain_of_waits;
         // Doubling from a 0.2 s base.
         assert_passes(rule, &chain(&[200, 400]));
         assert_passes(rule, &chain(&[100, 200, 400]));
