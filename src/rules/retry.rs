@@ -474,7 +474,12 @@ pub(crate) fn backoff(p: &Backoff, cx: &Cx) -> Verdict {
             .windows(2)
             .map(|w| gap(&ex[w[0]], &ex[w[1]]))
             .collect();
-        let shown = || gaps.iter().map(|g| secs(*g)).collect::<Vec<_>>().join(", ");
+        // To the millisecond: waits a tenth of a second apart or less would otherwise read
+        // alike (0.23 s and 0.25 s both as 0.2s) in a verdict about their growth.
+        let shown = || {
+            let each: Vec<String> = gaps.iter().map(|g| secs_plain(*g)).collect();
+            each.join(", ")
+        };
         if let Some(k) = not_backing_off(&gaps, p.min_growth) {
             return cx
                 .fail(format!(
@@ -1195,7 +1200,13 @@ mod tests {
             req("POST", P, 504).at(305, 5),
             req("POST", P, 201).at(618, 5),
         ]);
-        assert_fails("{ rule: retry.backoff }", &fixed_pause);
+        let v = assert_fails("{ rule: retry.backoff }", &fixed_pause);
+        // The waits are shown as measured, not rounded to a tenth of a second.
+        assert!(
+            v.message.contains("waits were 0.3s, 0.308s"),
+            "{}",
+            v.message
+        );
     }
 
     #[test]
