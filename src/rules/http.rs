@@ -199,13 +199,17 @@ pub(crate) fn request_made(p: &RequestMade, cx: &Cx) -> Verdict {
             .as_ref()
             .is_none_or(|r| r.contains(&(e.run_index + 1)))
     };
+    // Requests of the runs asked about, to the place asked for, answered as asked.
+    let as_asked = |e: &&crate::evidence::Exchange| {
+        in_runs(e)
+            && p.pattern.matches_exchange(e)
+            && p.status.is_none_or(|s| e.status() == Some(s))
+    };
     let seqs: Vec<u64> = cx
         .ev
         .exchanges
         .iter()
-        .filter(in_runs)
-        .filter(|e| p.pattern.matches_exchange(e))
-        .filter(|e| p.status.is_none_or(|s| e.status() == Some(s)))
+        .filter(as_asked)
         .filter(|e| p.soql.as_deref().is_none_or(|q| reads_no_more(e, q)))
         .map(|e| e.seq)
         .collect();
@@ -227,9 +231,7 @@ pub(crate) fn request_made(p: &RequestMade, cx: &Cx) -> Verdict {
             .ev
             .exchanges
             .iter()
-            .filter(in_runs)
-            .filter(|e| p.pattern.matches_exchange(e))
-            .filter(|e| p.status.is_none_or(|s| e.status() == Some(s)))
+            .filter(as_asked)
             .filter(|e| !reads_no_more(e, asked))
             .collect();
         if let Some(first) = wider.first() {
