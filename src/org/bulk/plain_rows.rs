@@ -11,6 +11,8 @@
 //! skipped (in a CRLF file, `\r\n` too; in an LF file `\r` is text), there is no trimming, and
 //! rows may differ in length.
 
+use std::ops::Range;
+
 /// How far ahead a stretch is looked for at a time.
 pub const BLOCK: usize = 256 * 1024;
 
@@ -139,6 +141,41 @@ pub fn plain_row(data: &[u8], at: usize, until: usize, crlf: bool) -> Option<Pla
         end,
         next,
     })
+}
+
+/// Calls `value` with the place of each value of the plain row `line`: the stretches between
+/// the `delimiter`s (an ASCII byte, so each place is a character boundary of a text row).
+pub fn split_values(line: &[u8], delimiter: u8, mut value: impl FnMut(Range<usize>)) {
+    let mut start = 0;
+    // Eight bytes at a time: the delimiters among them are the zero bytes of the word XOR-ed
+    // with eight delimiters.
+    let mut words = line.chunks_exact(8);
+    let mut base = 0;
+    for word in &mut words {
+        let word = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        let mut found = zero_bytes(word ^ u64::from_le_bytes([delimiter; 8]));
+        while found != 0 {
+            let at = base + (found.trailing_zeros() / 8) as usize;
+            value(start..at);
+            start = at + 1;
+            found &= found - 1;
+        }
+        base += 8;
+    }
+    for (i, &b) in words.remainder().iter().enumerate() {
+        if b == delimiter {
+            value(start..base + i);
+            start = base + i + 1;
+        }
+    }
+    value(start..line.len());
+}
+
+/// The high bit of each byte of `word` that is zero, and no other bit (exact for every byte:
+/// no borrow runs from one byte into the next).
+fn zero_bytes(word: u64) -> u64 {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    !(((word & LOW7) + LOW7) | word | LOW7)
 }
 
 #[cfg(test)]

@@ -88,12 +88,8 @@ impl RowRecord for csv::ByteRecord {
 
     fn fill_plain(&mut self, row: &str, delimiter: u8) {
         self.clear();
-        let mut from = 0;
-        for at in memchr::memchr_iter(delimiter, row.as_bytes()) {
-            self.push_field(&row.as_bytes()[from..at]);
-            from = at + 1;
-        }
-        self.push_field(&row.as_bytes()[from..]);
+        let row = row.as_bytes();
+        plain_rows::split_values(row, delimiter, |value| self.push_field(&row[value]));
     }
 }
 

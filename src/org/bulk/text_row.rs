@@ -52,30 +52,9 @@ impl TextRow {
     pub fn split_line(&mut self, line: &str, delimiter: u8) {
         self.clear();
         self.text.push_str(line);
-        let bytes = line.as_bytes();
-        let mut start = 0;
-        // Eight bytes at a time: the delimiters among them are the zero bytes of the word
-        // XOR-ed with eight delimiters.
-        let mut words = bytes.chunks_exact(8);
-        let mut base = 0;
-        for word in &mut words {
-            let word = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-            let mut found = zero_bytes(word ^ u64::from_le_bytes([delimiter; 8]));
-            while found != 0 {
-                let at = base + (found.trailing_zeros() / 8) as usize;
-                self.values.push(start..at);
-                start = at + 1;
-                found &= found - 1;
-            }
-            base += 8;
-        }
-        for (i, &b) in words.remainder().iter().enumerate() {
-            if b == delimiter {
-                self.values.push(start..base + i);
-                start = base + i + 1;
-            }
-        }
-        self.values.push(start..line.len());
+        super::plain_rows::split_values(line.as_bytes(), delimiter, |value| {
+            self.values.push(value)
+        });
     }
 
     /// Reads the reader's next row; false at the end of its data.
@@ -93,23 +72,6 @@ impl TextRow {
     }
 }
 
-/// The high bit of each byte of `word` that is zero, and no other bit (exact for every byte:
-/// no borrow runs from one byte into the next).
-fn zero_bytes(word: u64) -> u64 {
-    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    !(((word & LOW7) + LOW7) | word | LOW7)
-}
-
-impl<'a> From<Vec<&'a str>> for TextRow {
-    fn from(values: Vec<&'a str>) -> TextRow {
-        let mut row = TextRow::default();
-        for v in values {
-            row.push(v);
-        }
-        row
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,7 +82,8 @@ mod tests {
 
     #[test]
     fn a_split_line_has_a_value_between_each_pair_of_delimiters() {
-        let mut row = TextRow::from(vec!["left", "over"]);
+        let mut row = TextRow::default();
+        row.push("left over");
         row.split_line("Açme;;x;", b';');
         assert_eq!(values(&row), ["Açme", "", "x", ""]);
         assert_eq!((row.len(), row.get(2), row.get(4)), (4, Some("x"), None));
